@@ -1,0 +1,1 @@
+"""The Discord Images reference server."""
