@@ -34,6 +34,8 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    # Another module taking the same options (e.g. a deliberately broken variant) can stand in.
+    module: str = "discord_images_mock"
 
     @property
     def base_url(self) -> str:
@@ -44,13 +46,15 @@ class ServerProcess:
         command = [
             sys.executable,
             "-m",
-            "discord_images_mock",
+            self.module,
             "--host",
             "127.0.0.1",
             "--port",
             str(self.port),
             "--data-dir",
             str(self.data_dir),
+            # Tests also hold every answer to the contract.
+            "--validate-responses",
             *self.args,
         ]
         with self.log_path.open("ab") as log:
