@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-serve: $(STAMP)
+serve: $(STAMP) docs
 	$(BIN)/discord-images-mock
+
+# The reference site, generated from openapi.yaml into site/ (served at /docs/ by `make serve`).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 test: $(STAMP) lint
 	$(BIN)/pytest
