@@ -7,30 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from discord_images_mock.spec import deref
 from openapi_schema_validator import OAS30Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+__all__ = ["deref", "load_spec", "operations", "response_schemas", "validation_errors"]
+
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 def load_spec() -> dict[str, Any]:
     return yaml.safe_load(SPEC_PATH.read_text())
-
-
-def deref(spec: dict[str, Any], node: Any) -> Any:
-    """The node with every local $ref replaced by what it points at (the spec has no cycles)."""
-    if isinstance(node, dict):
-        if "$ref" in node:
-            target: Any = spec
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            return deref(spec, target)
-        return {key: deref(spec, value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [deref(spec, item) for item in node]
-    return node
 
 
 def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
