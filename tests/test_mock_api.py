@@ -368,3 +368,22 @@ def test_front_page_and_docs_without_a_built_site(reference: httpx.Client) -> No
     assert (front.status_code, front.headers["location"]) == (307, "/api/ui/")
     assert_api_error(reference.get("/docs/"), 404)
     assert_api_error(reference.get("/docs/index.html"), 404)
+
+
+def test_every_message_the_mock_can_give_is_listed_in_the_spec() -> None:
+    from discord_images_mock import errors
+
+    listed = load_spec()["components"]["schemas"]["Error"]["description"]
+    fixed = [
+        cls.description
+        for cls in vars(errors).values()
+        if isinstance(cls, type)
+        and issubclass(cls, errors.ApiError)
+        and cls is not errors.ApiError
+        # 400s say what is wrong with the request in their own words (the spec says so).
+        and cls.status_code != 400
+        and "description" in vars(cls)
+    ]
+    assert len(fixed) >= 10
+    for message in fixed:
+        assert f"`{message}`" in listed, message
