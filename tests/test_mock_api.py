@@ -236,7 +236,11 @@ def assert_api_error(response: httpx.Response, status: int) -> str:
 
 def test_page_validation_errors(reference: httpx.Client) -> None:
     negative = assert_api_error(reference.get("/api/uploads/-1"), 400)
-    assert negative == example("BadRequest", "badPage")["description"]
+    documented = SPEC["paths"]["/api/uploads/{page}"]["get"]["responses"]["400"]
+    assert (
+        negative
+        == documented["content"]["application/json"]["examples"]["badPage"]["value"]["description"]
+    )
     assert "page" in assert_api_error(reference.get("/api/uploads/abc"), 400)
     assert listed(reference, 10**30) == []
 
@@ -387,3 +391,20 @@ def test_every_message_the_mock_can_give_is_listed_in_the_spec() -> None:
     assert len(fixed) >= 10
     for message in fixed:
         assert f"`{message}`" in listed, message
+
+
+# What each documented 400 example is the answer to.
+BAD_REQUESTS = {
+    ("/api/tokens/verify", "tokenNotString"): {"json": {"token": 5}},
+    ("/api/upload/delete", "idNotInteger"): {"json": {"id": "abc"}},
+    ("/api/upload", "notMultipart"): {"json": {}},
+}
+
+
+@pytest.mark.parametrize(("path", "name"), list(BAD_REQUESTS), ids=[n for _, n in BAD_REQUESTS])
+def test_documented_400_examples_are_what_the_mock_answers(
+    reference: httpx.Client, path: str, name: str
+) -> None:
+    documented = SPEC["paths"][path]["post"]["responses"]["400"]["content"]["application/json"]
+    answer = assert_api_error(reference.post(path, **BAD_REQUESTS[(path, name)]), 400)
+    assert answer == documented["examples"][name]["value"]["description"]
