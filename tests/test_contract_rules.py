@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import pytest
 import requests
@@ -126,3 +127,16 @@ def test_only_new_files_are_recorded_for_cleanup() -> None:
     ledger = Ledger()
     record_created(response, ledger)
     assert ledger.names() == {"new.txt"}
+
+
+def test_an_interruption_waits_for_the_request_under_way() -> None:
+    from discord_images_contract.interruption import Interruption
+
+    answered = False
+    with pytest.raises(KeyboardInterrupt):
+        with Interruption.deferred():
+            Interruption.handle(signal.SIGTERM, None)  # arrives mid-request: held back
+            answered = True
+    assert answered
+    with pytest.raises(KeyboardInterrupt):
+        Interruption.handle(signal.SIGTERM, None)  # between requests: at once

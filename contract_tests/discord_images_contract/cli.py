@@ -19,6 +19,7 @@ import requests
 
 from discord_images_contract import options
 from discord_images_contract.client import ApiClient, cleanup
+from discord_images_contract.interruption import Interruption
 from discord_images_contract.ledger import Ledger
 from discord_images_contract.session import GuardedSession
 
@@ -256,23 +257,6 @@ def final_cleanup(args: argparse.Namespace, ledger_path: Path) -> list[str]:
     return left
 
 
-class Interruption:
-    """Remembers a Ctrl-C or SIGTERM: raised inside Hypothesis or pytest internals, the
-    KeyboardInterrupt may surface as another exit code, but the run was interrupted all the same."""
-
-    received = False
-
-    @classmethod
-    def handle(cls, signum: int, frame: object) -> None:
-        cls.received = True
-        raise KeyboardInterrupt
-
-    @classmethod
-    def record(cls, signum: int, frame: object) -> None:
-        # During the final cleanup: finish deleting first, then exit as interrupted.
-        cls.received = True
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     problem = reachable(args.base_url, args.timeout)
@@ -335,7 +319,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # From the package folder, reports name checks as `test_auth.py::...`.
         os.chdir(PACKAGE_DIR)
-        code = pytest.main(pytest_args, plugins=[summary])
+        try:
+            code = pytest.main(pytest_args, plugins=[summary])
+        except Exception:
+            # pytest can fail while it reports an interruption that landed deep inside
+            # Hypothesis; the run was interrupted all the same, and the cleanup below runs.
+            if not Interruption.received:
+                raise
+            code = pytest.ExitCode.INTERRUPTED
         signal.signal(signal.SIGTERM, Interruption.record)
         signal.signal(signal.SIGINT, Interruption.record)
         left = final_cleanup(args, ledger_path)

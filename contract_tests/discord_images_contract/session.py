@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 
+from discord_images_contract.interruption import Interruption
 from discord_images_contract.ledger import Ledger
 
 NUMBER = re.compile(r"\d+")
@@ -111,7 +112,8 @@ class GuardedSession(requests.Session):
         if not kwargs.get("timeout"):
             kwargs["timeout"] = self.timeout
         self.sent += 1
-        response = super().send(request, **kwargs)
-        if is_upload_request(method, url):
-            record_created(response, self.ledger)
+        with Interruption.deferred():
+            response = super().send(request, **kwargs)
+            if is_upload_request(method, url):
+                record_created(response, self.ledger)
         return response
