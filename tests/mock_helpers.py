@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +77,13 @@ def path_of(url: str) -> str:
 
 def data_file(server: ServerProcess, name: str) -> Path:
     return server.data_dir / "files" / name
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Polls `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return False

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.hardening_checks import all_uploads, assert_serving, leftovers
-from tests.mock_helpers import REFERENCE_TOKEN, client, path_of, png_bytes
+from tests.mock_helpers import REFERENCE_TOKEN, client, path_of, png_bytes, wait_until
 from tests.server_process import ServerProcess
 
 TOKEN = "crash-test-token"
@@ -84,15 +84,6 @@ def _trickle(name: str, content: bytes) -> Iterator[bytes]:
     yield _TAIL
 
 
-def _wait(condition: object, within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.005)
-    return False
-
-
 def test_sigkill_mid_upload_then_restart_keeps_every_answered_upload(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data", args=["--token", TOKEN]).start()
     try:
@@ -106,9 +97,9 @@ def test_sigkill_mid_upload_then_restart_keeps_every_answered_upload(tmp_path: P
         def answered() -> int:
             return sum(len(u.answered) for u in uploaders)
 
-        assert _wait(lambda: answered() >= ANSWERED_BEFORE_KILL, 60), "uploads too slow"
+        assert wait_until(lambda: answered() >= ANSWERED_BEFORE_KILL, 60), "uploads too slow"
         # Kill at a moment a body is being written to disk.
-        assert _wait(lambda: len(leftovers(server)) >= 2, 10)
+        assert wait_until(lambda: len(leftovers(server)) >= 2, 10)
         assert server.process is not None
         server.process.kill()
         server.process.wait()

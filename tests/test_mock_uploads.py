@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import socket
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -22,6 +21,7 @@ from tests.mock_helpers import (
     token_args,
     unique_bytes,
     upload,
+    wait_until,
 )
 from tests.server_process import ServerProcess
 
@@ -184,15 +184,6 @@ def _start_upload(server: ServerProcess, token: str, promised: int, sent: int) -
     return sock
 
 
-def _wait_for(condition: object, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_dropped_connection_mid_upload_leaves_nothing_behind(tmp_path: object) -> None:
     from pathlib import Path
 
@@ -202,10 +193,10 @@ def test_dropped_connection_mid_upload_leaves_nothing_behind(tmp_path: object) -
         before = stored_files(server)
         sock = _start_upload(server, token, promised=20_000_000, sent=2_000_000)
         # The part is streamed to disk as it arrives...
-        assert _wait_for(lambda: any(".partial-" in f for f in stored_files(server)))
+        assert wait_until(lambda: any(".partial-" in f for f in stored_files(server)))
         sock.close()
         # ...and removed once the client is gone.
-        assert _wait_for(lambda: stored_files(server) == before), stored_files(server)
+        assert wait_until(lambda: stored_files(server) == before), stored_files(server)
         with client(server, token) as http:
             assert listed(http) == []
             assert http.get("/api/check").status_code == 200, "still serving"
