@@ -157,6 +157,24 @@ class ApiClient:
         expect(isinstance(files, list), "the list of uploads has no `files` array", exchange)
         return [entry for entry in files if isinstance(entry, dict)]
 
+    def upload_listed(
+        self, file: tuple[str, bytes], purpose: str
+    ) -> tuple[Exchange, dict[str, Any]]:
+        """Uploads one file and returns the answer and the file's listed entry, or fails the
+        check saying what the upload was `purpose` of."""
+        upload = self.upload(file)
+        payload = upload.json()
+        expect(
+            isinstance(payload, dict) and payload.get("success") is True,
+            f"uploading a file {purpose} failed",
+            upload,
+        )
+        name = payload["files"][0]["name"]
+        entry = self.find(name)
+        expect(entry is not None, f"{name} was uploaded {purpose} but is not listed", upload)
+        assert entry is not None
+        return upload, entry
+
     def find(self, name: str, pages: int = 2) -> dict[str, Any] | None:
         """The listed entry with this name, learning its id for cleanup."""
         for page in range(pages):

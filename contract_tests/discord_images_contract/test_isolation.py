@@ -19,17 +19,8 @@ def test_second_token_lists_none_of_the_first_tokens_files(
 def test_second_token_never_sees_a_new_upload(
     api: ApiClient, second_api: ApiClient, writable: None
 ) -> None:
-    upload = api.upload(text_file("isolation"))
-    payload = upload.json()
-    expect(
-        isinstance(payload, dict) and payload.get("success") is True,
-        "uploading a file with the first token failed",
-        upload,
-    )
-    name = payload["files"][0]["name"]
-    entry = api.find(name)
-    expect(entry is not None, f"{name} is not in the first account's list", upload)
-    assert entry is not None
+    _, entry = api.upload_listed(text_file("isolation"), "with the first token")
+    name = entry["name"]
     listing = second_api.list_page()
     names = [item.get("name") for item in second_api.files_of(listing)]
     expect(name not in names, f"the second account lists the first account's {name}", listing)

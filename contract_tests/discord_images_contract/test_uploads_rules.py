@@ -73,18 +73,8 @@ def test_blocked_extensions_are_refused(api: ApiClient, writable: None) -> None:
 
 
 def test_delete_removes_the_file_from_the_list_and_its_url(api: ApiClient, writable: None) -> None:
-    filename, content = text_file("delete")
-    upload = api.upload((filename, content))
-    payload = upload.json()
-    expect(
-        isinstance(payload, dict) and payload.get("success") is True,
-        "uploading a file to delete failed",
-        upload,
-    )
-    name = payload["files"][0]["name"]
-    entry = api.find(name)
-    expect(entry is not None, f"{name} was uploaded but is not listed", upload)
-    assert entry is not None
+    _, entry = api.upload_listed(text_file("delete"), "to delete")
+    name = entry["name"]
     deleted = api.delete(entry["id"])
     expect(
         deleted.json() == {"success": True, "failed": []},
