@@ -87,3 +87,31 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.005)
     return False
+
+
+RAW_BOUNDARY = b"raw-upload-boundary"
+
+
+def raw_upload(token: str, file_size: int, *, chunked: bool = False) -> tuple[bytes, bytes, bytes]:
+    """An upload of one `file_size`-byte file as bytes for a raw socket: (request head, the file
+    part's head, the closing boundary). The file's bytes go between the last two."""
+    part = (
+        b"--" + RAW_BOUNDARY + b"\r\n"
+        b'Content-Disposition: form-data; name="files[]"; filename="raw.bin"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+    )
+    tail = b"\r\n--" + RAW_BOUNDARY + b"--\r\n"
+    length = (
+        b"Transfer-Encoding: chunked"
+        if chunked
+        else b"Content-Length: %d" % (len(part) + file_size + len(tail))
+    )
+    head = (
+        b"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\ntoken: " + token.encode() + b"\r\n"
+        b"Content-Type: multipart/form-data; boundary="
+        + RAW_BOUNDARY
+        + b"\r\n"
+        + length
+        + b"\r\n\r\n"
+    )
+    return head, part, tail

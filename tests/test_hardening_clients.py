@@ -22,12 +22,11 @@ from tests.hardening_checks import (
     read_answer,
     wait_for_no_leftovers,
 )
-from tests.mock_helpers import REFERENCE_TOKEN, client, listed, unique_bytes, upload
+from tests.mock_helpers import REFERENCE_TOKEN, client, listed, raw_upload, unique_bytes, upload
 from tests.server_process import ServerProcess
 
 DROPPER = "dropping-client-token"
 BYSTANDER = "bystander-client-token"
-BOUNDARY = b"wire-boundary"
 # The server drops a body silent for 30 s, and a head not complete within 30 s; this is how
 # long the test waits for either.
 STALL_WAIT = 60.0
@@ -41,23 +40,7 @@ def wire_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
 
 
 def _request(file_size: int, chunked: bool = False) -> tuple[bytes, bytes, bytes]:
-    """(request head, multipart head of the one file part, multipart tail)."""
-    part = (
-        b"--" + BOUNDARY + b"\r\n"
-        b'Content-Disposition: form-data; name="files[]"; filename="dropped.bin"\r\n'
-        b"Content-Type: application/octet-stream\r\n\r\n"
-    )
-    tail = b"\r\n--" + BOUNDARY + b"--\r\n"
-    length = (
-        b"Transfer-Encoding: chunked"
-        if chunked
-        else b"Content-Length: %d" % (len(part) + file_size + len(tail))
-    )
-    head = (
-        b"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\ntoken: " + DROPPER.encode() + b"\r\n"
-        b"Content-Type: multipart/form-data; boundary=" + BOUNDARY + b"\r\n" + length + b"\r\n\r\n"
-    )
-    return head, part, tail
+    return raw_upload(DROPPER, file_size, chunked=chunked)
 
 
 def _drop_points() -> dict[str, bytes]:

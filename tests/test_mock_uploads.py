@@ -17,6 +17,7 @@ from tests.mock_helpers import (
     listed,
     path_of,
     png_bytes,
+    raw_upload,
     stored_files,
     token_args,
     unique_bytes,
@@ -167,20 +168,9 @@ def test_client_file_names_never_become_paths(
 
 def _start_upload(server: ServerProcess, token: str, promised: int, sent: int) -> socket.socket:
     """A multipart upload that promises `promised` bytes of file and sends `sent` of them."""
-    boundary = b"dropped-boundary"
-    head = (
-        b"--" + boundary + b"\r\n"
-        b'Content-Disposition: form-data; name="files[]"; filename="big.bin"\r\n'
-        b"Content-Type: application/octet-stream\r\n\r\n"
-    )
-    tail = b"\r\n--" + boundary + b"--\r\n"
-    request = (
-        f"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\ntoken: {token}\r\n"
-        f"Content-Type: multipart/form-data; boundary={boundary.decode()}\r\n"
-        f"Content-Length: {len(head) + promised + len(tail)}\r\n\r\n"
-    ).encode()
+    head, part, _ = raw_upload(token, promised)
     sock = socket.create_connection(("127.0.0.1", server.port))
-    sock.sendall(request + head + b"\0" * sent)
+    sock.sendall(head + part + b"\0" * sent)
     return sock
 
 
