@@ -26,6 +26,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for_api(
+    process: subprocess.Popen[bytes], base_url: str, timeout: float = START_TIMEOUT
+) -> str | None:
+    """None once `base_url` answers `GET /api/check`; otherwise why it never did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"exited with {process.returncode}"
+        try:
+            if httpx.get(f"{base_url}/api/check", timeout=1).status_code == 200:
+                return None
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return f"did not answer within {timeout}s"
+
+
 @dataclass
 class ServerProcess:
     data_dir: Path
@@ -68,19 +85,11 @@ class ServerProcess:
         return self
 
     def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
         assert self.process is not None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.base_url}/api/check", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer within {START_TIMEOUT}s:\n{self.log()}")
+        problem = wait_for_api(self.process, self.base_url)
+        if problem:
+            self.stop()
+            raise RuntimeError(f"server {problem}:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import tarfile
-import time
 import tomllib
 import zipfile
 from collections.abc import Iterator
@@ -25,19 +24,14 @@ import httpx
 import pytest
 import yaml
 
+from tests.server_process import START_TIMEOUT, free_port, wait_for_api
+
 ROOT = Path(__file__).resolve().parent.parent
 VERSION: str = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 TOKEN = "images_api"
 SECOND_TOKEN = "wheel-test-second-account"
 MOCK = "discord-images-mock"
 CONTRACT = "discord-images-contract"
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(
@@ -176,17 +170,9 @@ def installed_mock(kit: Kit, workdir: Path) -> Iterator[RunningMock]:
 
 
 def wait_until_ready(mock: RunningMock) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if mock.process.poll() is not None:
-            pytest.fail(f"the installed mock exited {mock.process.returncode}:\n{mock.output()}")
-        try:
-            if httpx.get(f"{mock.base_url}/api/check", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the installed mock did not answer within {START_TIMEOUT}s:\n{mock.output()}")
+    problem = wait_for_api(mock.process, mock.base_url)
+    if problem:
+        pytest.fail(f"the installed mock {problem}:\n{mock.output()}")
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], needle: str) -> None:
