@@ -19,16 +19,19 @@ import io
 import json
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _servers import start_mock, stop  # noqa: E402
 
 TOKEN = "mixed-load-token"
 BOUNDARY = "mixed-load-boundary"
@@ -41,12 +44,6 @@ class Results:
     new_uploads: int = 0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_mb(pid: int) -> tuple[float, float]:
     """(current RSS, peak RSS) of a process, in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -54,23 +51,6 @@ def rss_mb(pid: int) -> tuple[float, float]:
         line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if "kB" in line
     }
     return values["VmRSS"] / 1024, values["VmHWM"] / 1024
-
-
-def start_server(data_dir: Path, port: int, validate: bool) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "discord_images_mock", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--data-dir", str(data_dir), "--token", TOKEN, "--fresh"]
-    if validate:
-        command.append("--validate-responses")
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/check", timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start within 30 s")
 
 
 def png_template() -> bytes:
@@ -197,9 +177,10 @@ def main() -> int:
     parser.add_argument("--validate-responses", action="store_true", help="as the tests run it")
     args = parser.parse_args()
 
-    port = free_port()
     work = Path(tempfile.mkdtemp(prefix="mixed-load-"))
-    server = start_server(work / "data", port, args.validate_responses)
+    extra = ["--validate-responses"] if args.validate_responses else []
+    server, base_url = start_mock(work / "data", "--token", TOKEN, *extra)
+    port = urlsplit(base_url).port or 80
     try:
         idle_rss, _ = rss_mb(server.pid)
         warmup, _ = asyncio.run(run_load(args, port, args.warmup, args.max_requests))
@@ -210,11 +191,7 @@ def main() -> int:
         leftovers = [p.name for p in (work / "data").rglob(".partial-*")]
         alive = server.poll() is None
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
     total = sum(len(v) for v in results.latencies.values())
