@@ -293,6 +293,14 @@ def test_prefer_example_by_name(reference: httpx.Client) -> None:
     assert (empty.status_code, empty.json()) == (200, {"success": True, "files": []})
 
 
+def test_prefer_examples_name_this_server(shared_server: ServerProcess) -> None:
+    with client(shared_server, REFERENCE_TOKEN) as http:
+        forced = http.get("/api/uploads", headers={"Prefer": "example=reference"})
+    files = forced.json()["files"]
+    assert len(files) == len(example("UploadList", "reference")["files"])
+    assert all(f["file"].startswith(shared_server.base_url + "/") for f in files), files
+
+
 def test_prefer_never_touches_the_store(account: httpx.Client) -> None:
     prefer = {"Prefer": "example=tooLarge"}
     forced = upload(account, ("kept.txt", unique_bytes("prefer")), headers=prefer)

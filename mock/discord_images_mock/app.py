@@ -76,6 +76,7 @@ def connexion_app(settings: Settings, store: Store) -> AsyncApp:
         PreferMiddleware,
         position=MiddlewarePosition.BEFORE_SECURITY,
         examples=documented_examples(load_spec()),
+        documented_host=load_spec()["servers"][0]["url"],
         base_url=settings.base_url,
     )
     app.add_middleware(

@@ -14,7 +14,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from discord_images_mock.spec import deref
 
 MAX_DELAY_MS = 60_000
-REFERENCE_HOST = "https://discordimages.com"
 _PREFERENCE = re.compile(r"([a-zA-Z-]+)\s*=\s*\"?([^\s,;\"]+)\"?")
 
 Examples = dict[str, list[tuple[int, str, Any]]]
@@ -36,9 +35,13 @@ def documented_examples(spec: dict[str, Any]) -> Examples:
 
 
 class PreferMiddleware:
-    def __init__(self, app: ASGIApp, *, examples: Examples, base_url: str) -> None:
+    def __init__(
+        self, app: ASGIApp, *, examples: Examples, documented_host: str, base_url: str
+    ) -> None:
         self.app = app
         self.examples = examples
+        # Examples name the spec's production server; answers name this server instead.
+        self.documented_host = documented_host
         self.base_url = base_url
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -54,7 +57,7 @@ class PreferMiddleware:
             await self.app(scope, receive, send)
             return
         status, body = self._choose(operation_id, wanted.get("code"), wanted.get("example"))
-        text = json.dumps(body).replace(REFERENCE_HOST, self.base_url)
+        text = json.dumps(body).replace(self.documented_host, self.base_url)
         await _send_json(send, status, text.encode())
 
     def _choose(self, operation_id: str, code: str | None, name: str | None) -> tuple[int, Any]:
